@@ -1,0 +1,290 @@
+//! The `auth` module against the real Kratos: the stories a person can reach, and every bad
+//! input surfacing as the message Kratos sent.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kratos_mobile::auth::{
+    AuthError, AuthState, FlowKind, MemoryStore, Outcome, Pressed, SessionManager, SignedOutReason,
+    TokenStore,
+};
+
+use crate::kratos::{shared, unique_email, wait_until, Kratos, Options};
+use crate::support::{email_of, manager, manager_with, register, values, PASSWORD};
+
+async fn login(m: &SessionManager, identifier: &str, password: &str) -> Result<Outcome, AuthError> {
+    let flow = m.start(FlowKind::Login).await?;
+    m.submit(
+        &flow,
+        &values(&[("identifier", identifier), ("password", password)]),
+        &Pressed::method("password"),
+    )
+    .await
+}
+
+fn rejected(result: Result<Outcome, AuthError>) -> Box<kratos_mobile::auth::Flow> {
+    match result {
+        Err(AuthError::FlowRejected(flow)) => flow,
+        other => panic!("expected Kratos to return the flow with messages, got {other:?}"),
+    }
+}
+
+fn field_message_ids(flow: &kratos_mobile::auth::Flow, name: &str) -> Vec<u64> {
+    flow.ui
+        .nodes
+        .iter()
+        .filter(|n| matches!(&n.attributes, kratos_mobile::auth::NodeAttributes::Input(i) if i.name == name))
+        .flat_map(|n| n.messages.iter().map(|m| m.id))
+        .collect()
+}
+
+#[tokio::test]
+async fn registers_then_whoami_then_logs_out_then_the_old_token_is_rejected_then_signs_in() {
+    let k = shared();
+    let m = manager(k);
+    let email = unique_email();
+    let state = register(&m, &email).await;
+    assert_eq!(email_of(&state), email);
+    let token = m.token().expect("a token after registration");
+
+    let session = k.client().whoami(&token).await.unwrap();
+    assert_eq!(session.identity.unwrap().traits["email"], email.as_str());
+
+    assert_eq!(
+        m.logout().await.unwrap(),
+        AuthState::SignedOut(SignedOutReason::LoggedOut)
+    );
+    assert!(m.token().is_none());
+    assert!(matches!(
+        k.client().whoami(&token).await,
+        Err(AuthError::SessionInactive)
+    ));
+
+    match login(&m, &email, PASSWORD).await.unwrap() {
+        Outcome::SignedIn { state, .. } => assert_eq!(email_of(&state), email),
+        other => panic!("login failed: {other:?}"),
+    }
+    let new_token = m.token().unwrap();
+    assert_ne!(new_token, token);
+}
+
+#[tokio::test]
+async fn two_step_registration_asks_for_the_password_second() {
+    let k = shared();
+    let m = manager(k);
+    let email = unique_email();
+    let first = m.start(FlowKind::Registration).await.unwrap();
+    assert!(first.input("traits.email").is_some());
+    assert!(
+        first.input("password").is_none(),
+        "Kratos' default registration is two-step"
+    );
+
+    let second = rejected(
+        m.submit(
+            &first,
+            &values(&[("traits.email", &email)]),
+            &Pressed::method("profile"),
+        )
+        .await,
+    );
+    assert!(
+        second.input("password").is_some(),
+        "step two carries the password field"
+    );
+    assert_eq!(second.input("traits.email").unwrap().value_text(), email);
+
+    match m
+        .submit(
+            &second,
+            &values(&[("password", PASSWORD)]),
+            &Pressed::method("password"),
+        )
+        .await
+        .unwrap()
+    {
+        Outcome::SignedIn {
+            state,
+            verification_flow,
+        } => {
+            assert_eq!(email_of(&state), email);
+            assert!(
+                verification_flow.is_some(),
+                "registration starts email verification"
+            );
+        }
+        other => panic!("step two failed: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_password_shows_kratos_message_4000006() {
+    let k = shared();
+    let email = unique_email();
+    register(&manager(k), &email).await;
+    let flow = rejected(login(&manager(k), &email, "not-the-password-123").await);
+    assert!(flow.has_message(4000006), "{flow:?}");
+}
+
+#[tokio::test]
+async fn a_duplicate_account_shows_kratos_message_4000007() {
+    let k = shared();
+    let email = unique_email();
+    register(&manager(k), &email).await;
+    match manager(k)
+        .register(serde_json::json!({"email": email}), PASSWORD)
+        .await
+    {
+        Err(AuthError::FlowRejected(flow)) => assert!(flow.has_message(4000007), "{flow:?}"),
+        other => panic!("expected the duplicate to be refused, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn weak_passwords_show_kratos_field_messages() {
+    let k = shared();
+    let email = unique_email();
+    let too_short = match manager(k)
+        .register(serde_json::json!({"email": email}), "abc12")
+        .await
+    {
+        Err(AuthError::FlowRejected(flow)) => flow,
+        other => panic!("short password accepted? {other:?}"),
+    };
+    assert!(
+        field_message_ids(&too_short, "password").contains(&4000032),
+        "{too_short:?}"
+    );
+
+    let similar = match manager(k)
+        .register(serde_json::json!({"email": email}), &email)
+        .await
+    {
+        Err(AuthError::FlowRejected(flow)) => flow,
+        other => panic!("password equal to the email accepted? {other:?}"),
+    };
+    assert!(
+        field_message_ids(&similar, "password").contains(&4000031),
+        "{similar:?}"
+    );
+}
+
+#[tokio::test]
+async fn missing_identifier_password_and_a_malformed_email_show_field_messages() {
+    let k = shared();
+    let no_identifier = rejected(login(&manager(k), "", PASSWORD).await);
+    assert!(
+        field_message_ids(&no_identifier, "identifier").contains(&4000002),
+        "{no_identifier:?}"
+    );
+
+    let no_password = rejected(login(&manager(k), &unique_email(), "").await);
+    assert!(
+        field_message_ids(&no_password, "password").contains(&4000002),
+        "{no_password:?}"
+    );
+
+    let m = manager(k);
+    let flow = m.start(FlowKind::Registration).await.unwrap();
+    let bad = rejected(
+        m.submit(
+            &flow,
+            &values(&[("traits.email", "not-an-email")]),
+            &Pressed::method("profile"),
+        )
+        .await,
+    );
+    // Kratos v1.3.1 reports a malformed email as 4000001 ("is not valid \"email\""), not 4000004.
+    assert!(
+        field_message_ids(&bad, "traits.email").contains(&4000001),
+        "{bad:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_expired_login_flow_continues_on_the_new_flow_with_the_input_kept() {
+    let k = Kratos::start(Options {
+        extra_yaml: "selfservice:\n  flows:\n    login:\n      lifespan: 2s\n".into(),
+        ..Options::default()
+    });
+    let email = unique_email();
+    register(&manager(&k), &email).await;
+
+    let m = manager(&k);
+    let flow = m.start(FlowKind::Login).await.unwrap();
+    let expires = flow.expires_at.expect("flow has an expiry");
+    wait_until("the login flow to expire", Duration::from_secs(10), || {
+        time::OffsetDateTime::now_utc() > expires + time::Duration::milliseconds(200)
+    });
+    let outcome = m
+        .submit(
+            &flow,
+            &values(&[("identifier", &email), ("password", PASSWORD)]),
+            &Pressed::method("password"),
+        )
+        .await
+        .expect("the submit continues on the flow Kratos names in use_flow_id");
+    match outcome {
+        Outcome::SignedIn { state, .. } => assert_eq!(email_of(&state), email),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_signed_in_user_creating_a_login_flow_is_told_they_are_signed_in() {
+    let k = shared();
+    let m = manager(k);
+    register(&m, &unique_email()).await;
+    assert!(matches!(
+        m.start(FlowKind::Login).await,
+        Err(AuthError::AlreadySignedIn)
+    ));
+}
+
+#[tokio::test]
+async fn restoring_a_revoked_session_signs_out_and_forgets_the_token() {
+    let k = shared();
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
+    let m = manager_with(k, store.clone());
+    register(&m, &unique_email()).await;
+    let token = m.token().unwrap();
+    k.client().logout(&token).await.unwrap();
+
+    let restarted = manager_with(k, store.clone());
+    assert_eq!(
+        restarted.restore().await,
+        AuthState::SignedOut(SignedOutReason::SessionEnded)
+    );
+    assert!(store.load(&k.server_url()).unwrap().is_none());
+}
+
+#[tokio::test]
+async fn restoring_while_kratos_is_down_keeps_the_token_and_signs_in_once_it_is_back() {
+    // The default file database outlives the restart.
+    let mut k = Kratos::start(Options::default());
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
+    let email = unique_email();
+    register(&manager_with(&k, store.clone()), &email).await;
+
+    k.stop();
+    let offline = manager_with(&k, store.clone()).restore().await;
+    assert!(matches!(offline, AuthState::Offline { .. }), "{offline:?}");
+    assert!(
+        store.load(&k.server_url()).unwrap().is_some(),
+        "no network is not a logout"
+    );
+
+    k.restart();
+    let back = manager_with(&k, store.clone()).restore().await;
+    assert_eq!(email_of(&back), email);
+}
+
+#[tokio::test]
+async fn tokens_are_kept_per_server_and_never_sent_to_another() {
+    let k = shared();
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::new());
+    register(&manager_with(k, store.clone()), &unique_email()).await;
+    let other = kratos_mobile::auth::ServerUrl::parse("http://127.0.0.2:4433").unwrap();
+    assert!(store.load(&other).unwrap().is_none());
+    assert!(store.load(&k.server_url()).unwrap().is_some());
+}

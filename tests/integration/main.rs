@@ -1,0 +1,11 @@
+//! Integration tests against a real Ory Kratos v1.3.1 (built by `scripts/kratos.sh build`),
+//! in one binary so it links once.
+
+mod docker;
+mod faults;
+mod flows;
+mod keychain;
+mod kratos;
+mod proxy;
+mod server;
+mod support;

@@ -1,0 +1,47 @@
+//! Small helpers shared by the test modules.
+
+use std::sync::Arc;
+
+use kratos_mobile::auth::{
+    AuthState, FormValues, MemoryStore, Outcome, SessionManager, TokenStore,
+};
+
+use crate::kratos::Kratos;
+
+pub const PASSWORD: &str = "correct-horse-battery-staple-42";
+
+pub fn values(pairs: &[(&str, &str)]) -> FormValues {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+pub fn manager(k: &Kratos) -> SessionManager {
+    SessionManager::new(k.client(), Arc::new(MemoryStore::new()))
+}
+
+pub fn manager_with(k: &Kratos, store: Arc<dyn TokenStore>) -> SessionManager {
+    SessionManager::new(k.client(), store)
+}
+
+/// Registers `email` in one step and returns the signed-in state.
+pub async fn register(m: &SessionManager, email: &str) -> AuthState {
+    match m
+        .register(serde_json::json!({"email": email}), PASSWORD)
+        .await
+    {
+        Ok(Outcome::SignedIn { state, .. }) => state,
+        other => panic!("registration of {email} failed: {other:?}"),
+    }
+}
+
+pub fn email_of(state: &AuthState) -> String {
+    state
+        .session()
+        .and_then(|s| s.identity.as_ref())
+        .and_then(|i| i.traits.get("email"))
+        .and_then(|e| e.as_str())
+        .unwrap_or_default()
+        .to_string()
+}
