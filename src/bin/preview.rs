@@ -1,0 +1,125 @@
+//! The browser preview: the same `App`, served by Dioxus liveview on 127.0.0.1, with the native
+//! `auth` code running in this process and an in-memory token store per browser tab.
+//!
+//! `KRATOS_URL` (default `http://127.0.0.1:4433`) is the Kratos public API; `PREVIEW_PORT`
+//! (default 8080, 0 = any free port) the port. Once bound it prints one line to stdout,
+//! `preview listening on http://127.0.0.1:<port>`; logs go to stderr (`RUST_LOG`, default info).
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use axum::extract::ws::WebSocketUpgrade;
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+use dioxus::prelude::*;
+use dioxus_liveview::{axum_socket, interpreter_glue, LiveViewPool};
+use kratos_mobile::app::{App, Launch};
+use kratos_mobile::auth::{MemoryStore, ServerUrl};
+use tracing_subscriber::EnvFilter;
+
+const DEFAULT_KRATOS_URL: &str = "http://127.0.0.1:4433";
+const DEFAULT_PORT: u16 = 8080;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+
+    let kratos = std::env::var("KRATOS_URL").unwrap_or_else(|_| DEFAULT_KRATOS_URL.to_string());
+    let server = match ServerUrl::parse(&kratos) {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("preview: KRATOS_URL={kratos:?} is not a usable Kratos URL: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let port = match std::env::var("PREVIEW_PORT") {
+        Err(_) => DEFAULT_PORT,
+        Ok(p) => {
+            match p.trim().parse::<u16>() {
+                Ok(port) => port,
+                Err(_) => {
+                    eprintln!("preview: PREVIEW_PORT={p:?} is not a port number (0-65535; 0 = any free port)");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    };
+
+    let listener =
+        match tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await {
+            Ok(listener) => listener,
+            Err(e) => {
+                eprintln!("preview: cannot listen on 127.0.0.1:{port}: {e}");
+                return ExitCode::from(1);
+            }
+        };
+    let addr = listener
+        .local_addr()
+        .expect("a bound socket has an address");
+
+    let pool = LiveViewPool::new();
+    let index = || async { Html(index_page()) };
+    let app = Router::new()
+        .route(
+            "/ws",
+            get(move |ws: WebSocketUpgrade| {
+                let pool = pool.clone();
+                let server = server.clone();
+                async move {
+                    ws.on_upgrade(move |socket| async move {
+                        // One VirtualDom per websocket, that is per browser tab, each with its own
+                        // token store: tabs never share a session.
+                        let result = pool
+                            .launch_virtualdom(axum_socket(socket), move || {
+                                VirtualDom::new(App).with_root_context(Launch {
+                                    server,
+                                    tokens: Arc::new(MemoryStore::new()),
+                                })
+                            })
+                            .await;
+                        if let Err(e) = result {
+                            tracing::debug!("liveview connection ended: {e:?}");
+                        }
+                    })
+                }
+            }),
+        )
+        // `/` explicitly: the catch-all below does not match the empty path under axum 0.8.
+        .route("/", get(index))
+        // Deep links (/login, /registration, ...) get the same page; the router reads the URL.
+        .fallback(get(index));
+
+    tracing::info!(kratos = %kratos, "serving the preview on http://{addr}");
+    println!("preview listening on http://{addr}");
+
+    if let Err(e) = axum::serve(listener, app).await {
+        eprintln!("preview: server error: {e}");
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
+
+fn index_page() -> String {
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
+<title>Kratos Mobile (preview)</title>
+</head>
+<body>
+<div id="main"></div>
+{}
+</body>
+</html>"#,
+        interpreter_glue("/ws")
+    )
+}
