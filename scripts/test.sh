@@ -5,7 +5,8 @@
 #   2. validate docker/compose.yml offline (default and every profile)
 #   3. cargo fmt --all -- --check
 #   4. cargo clippy --all-targets -- -D warnings
-#   5. cargo test, inside a private D-Bus session with an unlocked gnome-keyring (the Secret Service the
+#   5. cargo build --features preview --bin preview (the browser preview the Chromium tests drive)
+#   6. cargo test, inside a private D-Bus session with an unlocked gnome-keyring (the Secret Service the
 #      app stores its session token in) and an Xvfb display (the desktop window)
 #
 # Arguments go to `cargo test`: scripts/test.sh --test integration registration
@@ -36,6 +37,10 @@ cargo fmt --all -- --check || die "cargo fmt --check (the diff is above)" "run: 
 
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets -- -D warnings || die "cargo clippy" "fix the warnings above (they are errors here)"
+
+# The browser tests (tests/integration/browser.rs) run this binary; they never build it themselves.
+step "cargo build --features preview --bin preview"
+cargo build --features preview --bin preview || die "cargo build --features preview --bin preview" "fix the build errors above"
 
 # The keyring's files and sockets live in a throwaway folder: never the developer's own keyring.
 SESSION_DIR="$(mktemp -d)"

@@ -48,6 +48,10 @@ pub fn FlowForm(flow: Flow, busy: bool, on_submit: EventHandler<(FormValues, Pre
             method: "dialog",
             novalidate: true,
             "data-testid": "flow-form",
+            onmounted: move |_| {
+                // A line for the desktop test: the form can take input now.
+                println!("kratos-mobile: form ready");
+            },
             onsubmit,
             if !flow.ui.messages.is_empty() {
                 div { class: "form-messages", "data-testid": "form-messages",

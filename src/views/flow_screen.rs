@@ -37,7 +37,7 @@ pub fn FlowScreen(kind: FlowKind) -> Element {
             loading.set(false);
         });
     };
-    use_hook(move || load());
+    use_hook(load);
 
     let on_submit = move |(values, pressed): (FormValues, Pressed)| {
         // The guard lives in state the handler checks: a double tap delivers two events before

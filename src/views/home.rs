@@ -99,7 +99,13 @@ fn SessionCard(session: Session, masked_token: String) -> Element {
         .map(describe_expiry)
         .unwrap_or_else(|| "unknown".into());
     rsx! {
-        dl { class: "session", "data-testid": "session-content",
+        dl {
+            class: "session",
+            "data-testid": "session-content",
+            onmounted: move |_| {
+                // A line for the desktop test: the signed-in screen is up.
+                println!("kratos-mobile: home ready");
+            },
             for (name, value) in traits {
                 div { class: "session-row", key: "{name}",
                     dt { "{name}" }

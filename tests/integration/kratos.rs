@@ -64,7 +64,7 @@ pub fn temp_dir(prefix: &str) -> PathBuf {
 
 /// Children are spawned from one thread that lives as long as the test binary, so that
 /// `PR_SET_PDEATHSIG` (tied to the spawning thread) fires only when the binary exits.
-fn spawn(mut cmd: Command) -> std::io::Result<Child> {
+pub fn spawn(mut cmd: Command) -> std::io::Result<Child> {
     type Job = (Command, mpsc::Sender<std::io::Result<Child>>);
     static SPAWNER: OnceLock<Mutex<mpsc::Sender<Job>>> = OnceLock::new();
     let tx = SPAWNER.get_or_init(|| {
