@@ -288,3 +288,119 @@ async fn tokens_are_kept_per_server_and_never_sent_to_another() {
     assert!(store.load(&other).unwrap().is_none());
     assert!(store.load(&k.server_url()).unwrap().is_some());
 }
+
+#[tokio::test]
+async fn registration_starts_verification_and_the_mailed_code_verifies_the_address() {
+    let k = shared();
+    let m = manager(k);
+    let email = unique_email();
+    let flow_id = match m
+        .register(serde_json::json!({"email": email}), PASSWORD)
+        .await
+        .unwrap()
+    {
+        Outcome::SignedIn {
+            verification_flow, ..
+        } => verification_flow.expect("continue_with names a verification flow"),
+        other => panic!("{other:?}"),
+    };
+    let flow = m.resume(FlowKind::Verification, &flow_id).await.unwrap();
+    assert_eq!(flow.state.as_deref(), Some("sent_email"));
+
+    // A wrong code answers 200 with the flow again and message 4070006.
+    let wrong = match m
+        .submit(
+            &flow,
+            &values(&[("code", "000000")]),
+            &Pressed::method("code"),
+        )
+        .await
+        .unwrap()
+    {
+        Outcome::Flow(f) => f,
+        other => panic!("{other:?}"),
+    };
+    assert!(wrong.has_message(4070006), "{wrong:?}");
+
+    let code = k.code_for(&email);
+    let passed = match m
+        .submit(
+            &wrong,
+            &values(&[("code", &code)]),
+            &Pressed::method("code"),
+        )
+        .await
+        .unwrap()
+    {
+        Outcome::Flow(f) => f,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        passed.state.as_deref(),
+        Some("passed_challenge"),
+        "{passed:?}"
+    );
+    let session = k.client().whoami(&m.token().unwrap()).await.unwrap();
+    assert!(session
+        .identity
+        .unwrap()
+        .verifiable_addresses
+        .iter()
+        .any(|a| a.verified));
+}
+
+#[tokio::test]
+async fn other_sessions_are_listed_and_revoked_but_the_current_one_stays() {
+    let k = shared();
+    let email = unique_email();
+    let first = manager(k);
+    register(&first, &email).await;
+    let second = manager(k);
+    assert!(matches!(
+        login(&second, &email, PASSWORD).await.unwrap(),
+        Outcome::SignedIn { .. }
+    ));
+    let third = manager(k);
+    assert!(matches!(
+        login(&third, &email, PASSWORD).await.unwrap(),
+        Outcome::SignedIn { .. }
+    ));
+
+    let token = first.token().unwrap();
+    let others = k.client().list_sessions(&token).await.unwrap();
+    assert_eq!(others.len(), 2, "the two other devices");
+    k.client()
+        .revoke_session(&token, &others[0].id)
+        .await
+        .unwrap();
+    let left: Vec<_> = k
+        .client()
+        .list_sessions(&token)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.active)
+        .collect();
+    assert_eq!(left.len(), 1, "one other device left");
+    // Kratos v1.3.1 counts the already revoked session too.
+    assert!(k.client().revoke_other_sessions(&token).await.unwrap() >= 1);
+    assert!(k
+        .client()
+        .list_sessions(&token)
+        .await
+        .unwrap()
+        .iter()
+        .all(|s| !s.active));
+    assert!(
+        k.client().whoami(&token).await.is_ok(),
+        "the current session stays"
+    );
+    assert!(matches!(
+        k.client().whoami(&second.token().unwrap()).await,
+        Err(AuthError::SessionInactive)
+    ));
+    assert!(matches!(
+        k.client().whoami(&third.token().unwrap()).await,
+        Err(AuthError::SessionInactive)
+    ));
+}

@@ -252,6 +252,38 @@ impl Kratos {
     }
 }
 
+impl Kratos {
+    /// The 6-digit code last mailed to `email`, read from Kratos' courier (admin API, `--dev`).
+    pub fn code_for(&self, email: &str) -> String {
+        let mut code = None;
+        wait_until(
+            &format!("a code mailed to {email}"),
+            Duration::from_secs(20),
+            || {
+                let path = format!("/admin/courier/messages?recipient={email}");
+                code = http_get(&format!("127.0.0.1:{}", self.admin_port), &path)
+                    .and_then(|(_, body)| six_digits(&body));
+                code.is_some()
+            },
+        );
+        code.unwrap()
+    }
+}
+
+/// The first run of exactly six digits in the newest message's body.
+fn six_digits(body: &str) -> Option<String> {
+    let messages: serde_json::Value = serde_json::from_str(body).ok()?;
+    let text = messages.as_array()?.first()?.get("body")?.as_str()?;
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(5))
+        .find(|&i| {
+            bytes[i..i + 6].iter().all(u8::is_ascii_digit)
+                && (i == 0 || !bytes[i - 1].is_ascii_digit())
+                && bytes.get(i + 6).is_none_or(|b| !b.is_ascii_digit())
+        })
+        .map(|i| text[i..i + 6].to_string())
+}
+
 impl Drop for Kratos {
     fn drop(&mut self) {
         self.stop();

@@ -1,6 +1,7 @@
 //! Integration tests against a real Ory Kratos v1.3.1 (built by `scripts/kratos.sh build`),
 //! in one binary so it links once.
 
+mod browser;
 mod desktop;
 mod docker;
 mod faults;
