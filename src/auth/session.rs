@@ -120,19 +120,22 @@ impl SessionManager {
     async fn load_stored(&self) -> Result<Option<SessionToken>, StorageError> {
         let tokens = self.tokens.clone();
         let server = self.client.server().clone();
-        run_blocking(move || tokens.load(&server)).await
+        run_blocking(self.tokens.may_block(), move || tokens.load(&server)).await
     }
 
     async fn save_stored(&self, token: SessionToken) -> Result<(), StorageError> {
         let tokens = self.tokens.clone();
         let server = self.client.server().clone();
-        run_blocking(move || tokens.save(&server, &token)).await
+        run_blocking(self.tokens.may_block(), move || {
+            tokens.save(&server, &token)
+        })
+        .await
     }
 
     async fn delete_stored(&self) -> Result<(), StorageError> {
         let tokens = self.tokens.clone();
         let server = self.client.server().clone();
-        run_blocking(move || tokens.delete(&server)).await
+        run_blocking(self.tokens.may_block(), move || tokens.delete(&server)).await
     }
 
     /// On start: read the stored token and ask Kratos about it once (`whoami`).
@@ -361,15 +364,16 @@ impl SessionManager {
     }
 }
 
-/// Runs a keychain call off the async threads (D-Bus and keystore calls block).
+/// Runs a keychain call off the async threads when it may block (D-Bus and keystore calls do).
 async fn run_blocking<T: Send + 'static>(
+    may_block: bool,
     f: impl FnOnce() -> Result<T, StorageError> + Send + 'static,
 ) -> Result<T, StorageError> {
     match tokio::runtime::Handle::try_current() {
-        Ok(handle) => handle
+        Ok(handle) if may_block => handle
             .spawn_blocking(f)
             .await
             .unwrap_or_else(|e| Err(StorageError(format!("keychain task failed: {e}")))),
-        Err(_) => f(),
+        _ => f(),
     }
 }

@@ -38,6 +38,10 @@ pub trait TokenStore: Send + Sync {
     fn delete(&self, server: &ServerUrl) -> Result<(), StorageError>;
     /// How long what this store keeps survives.
     fn persistence(&self) -> Persistence;
+    /// Whether calls may block (D-Bus, keystore): then they run off the async threads.
+    fn may_block(&self) -> bool {
+        true
+    }
 }
 
 /// Tokens in memory: the browser preview (one store per tab) and the no-keychain fallback.
@@ -78,6 +82,9 @@ impl TokenStore for MemoryStore {
     }
     fn persistence(&self) -> Persistence {
         Persistence::Memory
+    }
+    fn may_block(&self) -> bool {
+        false
     }
 }
 
