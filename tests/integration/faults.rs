@@ -5,13 +5,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kratos_mobile::auth::{
-    AuthError, AuthState, FlowKind, KratosClient, MemoryStore, Outcome, Pressed, ServerUrl,
-    SessionManager, Timeouts, TokenStore,
+    AuthError, AuthState, FlowKind, KratosClient, MemoryStore, Outcome, ServerUrl, SessionManager,
+    Timeouts, TokenStore,
 };
 
 use crate::kratos::{shared, unique_email};
 use crate::proxy::{Fault, Proxy};
-use crate::support::{email_of, values, PASSWORD};
+use crate::support::{email_of, login, PASSWORD};
 
 fn via(proxy: &Proxy, store: Arc<dyn TokenStore>) -> SessionManager {
     let timeouts = Timeouts {
@@ -112,15 +112,7 @@ async fn login_and_registration_take_two_requests_restore_and_logout_one() {
     );
 
     proxy.reset();
-    let flow = m.start(FlowKind::Login).await.unwrap();
-    let outcome = m
-        .submit(
-            &flow,
-            &values(&[("identifier", &email), ("password", PASSWORD)]),
-            &Pressed::method("password"),
-        )
-        .await
-        .unwrap();
+    let outcome = login(&m, &email, PASSWORD).await.unwrap();
     assert!(matches!(outcome, Outcome::SignedIn { .. }));
     assert_eq!(proxy.count(), 2, "login: {:?}", proxy.seen());
 

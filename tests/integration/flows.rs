@@ -5,22 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kratos_mobile::auth::{
-    AuthError, AuthState, FlowKind, MemoryStore, Outcome, Pressed, SessionManager, SignedOutReason,
-    TokenStore,
+    AuthError, AuthState, FlowKind, MemoryStore, Outcome, Pressed, SignedOutReason, TokenStore,
 };
 
 use crate::kratos::{shared, unique_email, wait_until, Kratos, Options};
-use crate::support::{email_of, manager, manager_with, register, values, PASSWORD};
-
-async fn login(m: &SessionManager, identifier: &str, password: &str) -> Result<Outcome, AuthError> {
-    let flow = m.start(FlowKind::Login).await?;
-    m.submit(
-        &flow,
-        &values(&[("identifier", identifier), ("password", password)]),
-        &Pressed::method("password"),
-    )
-    .await
-}
+use crate::support::{email_of, login, manager, manager_with, register, values, PASSWORD};
 
 fn rejected(result: Result<Outcome, AuthError>) -> Box<kratos_mobile::auth::Flow> {
     match result {

@@ -10,7 +10,7 @@ use kratos_mobile::auth::{
 };
 
 use crate::kratos::{shared, unique, unique_email};
-use crate::support::{email_of, manager, register, values, PASSWORD};
+use crate::support::{email_of, login, manager, register, values, PASSWORD};
 
 #[test]
 fn the_token_round_trips_through_the_os_keychain() {
@@ -191,15 +191,7 @@ async fn no_token_or_password_reaches_the_logs_of_a_full_register_login_logout_r
     register(&m, &email).await;
     let first = m.token().unwrap();
     m.logout().await.unwrap();
-    let flow = m.start(FlowKind::Login).await.unwrap();
-    let outcome = m
-        .submit(
-            &flow,
-            &values(&[("identifier", &email), ("password", PASSWORD)]),
-            &Pressed::method("password"),
-        )
-        .await
-        .unwrap();
+    let outcome = login(&m, &email, PASSWORD).await.unwrap();
     assert!(matches!(outcome, Outcome::SignedIn { .. }));
     let second = m.token().unwrap();
     // A failed login logs too.

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use kratos_mobile::auth::{
-    AuthState, FormValues, MemoryStore, Outcome, SessionManager, TokenStore,
+    AuthError, AuthState, FlowKind, FormValues, MemoryStore, Outcome, Pressed, SessionManager,
+    TokenStore,
 };
 
 use crate::kratos::Kratos;
@@ -44,4 +45,19 @@ pub fn email_of(state: &AuthState) -> String {
         .and_then(|e| e.as_str())
         .unwrap_or_default()
         .to_string()
+}
+
+/// Signs in with a new login flow: 2 requests.
+pub async fn login(
+    m: &SessionManager,
+    identifier: &str,
+    password: &str,
+) -> Result<Outcome, AuthError> {
+    let flow = m.start(FlowKind::Login).await?;
+    m.submit(
+        &flow,
+        &values(&[("identifier", identifier), ("password", password)]),
+        &Pressed::method("password"),
+    )
+    .await
 }
