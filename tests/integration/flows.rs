@@ -393,3 +393,104 @@ async fn other_sessions_are_listed_and_revoked_but_the_current_one_stays() {
         Err(AuthError::SessionInactive)
     ));
 }
+
+#[tokio::test]
+async fn recovery_by_code_gives_a_session_that_sets_a_new_password() {
+    let k = shared();
+    let email = unique_email();
+    register(&manager(k), &email).await;
+
+    let m = manager(k);
+    let flow = m.start(FlowKind::Recovery).await.unwrap();
+    let sent = match m
+        .submit(
+            &flow,
+            &values(&[("email", &email)]),
+            &Pressed::method("code"),
+        )
+        .await
+        .unwrap()
+    {
+        Outcome::Flow(f) => f,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(sent.state.as_deref(), Some("sent_email"));
+    let code = k.code_for(&email);
+    let passed = match m
+        .submit(&sent, &values(&[("code", &code)]), &Pressed::method("code"))
+        .await
+        .unwrap()
+    {
+        Outcome::Flow(f) => f,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        passed.state.as_deref(),
+        Some("passed_challenge"),
+        "{passed:?}"
+    );
+    assert!(
+        m.token().is_some(),
+        "recovery hands the app a session token"
+    );
+    let settings_id = passed
+        .continue_with
+        .iter()
+        .find_map(|c| match c {
+            kratos_mobile::auth::ContinueWith::ShowSettingsUi { flow } => Some(flow.id.clone()),
+            _ => None,
+        })
+        .expect("continue_with show_settings_ui");
+
+    let settings = m.resume(FlowKind::Settings, &settings_id).await.unwrap();
+    let new_password = "a-brand-new-password-2026";
+    let saved = match m
+        .submit(
+            &settings,
+            &values(&[("password", new_password)]),
+            &Pressed::method("password"),
+        )
+        .await
+        .unwrap()
+    {
+        Outcome::Flow(f) => f,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(saved.state.as_deref(), Some("success"), "{saved:?}");
+
+    let fresh = manager(k);
+    assert!(matches!(
+        login(&fresh, &email, PASSWORD).await,
+        Err(AuthError::FlowRejected(_))
+    ));
+    assert!(matches!(
+        login(&fresh, &email, new_password).await.unwrap(),
+        Outcome::SignedIn { .. }
+    ));
+}
+
+#[tokio::test]
+async fn confirming_the_password_refreshes_the_session_and_keeps_the_token() {
+    let k = shared();
+    let m = manager(k);
+    let email = unique_email();
+    let before = register(&m, &email).await;
+    let token = m.token().unwrap();
+    let flow = m.start_login(true, false).await.unwrap();
+    assert_eq!(flow.refresh, Some(true));
+    let after = match m
+        .submit(
+            &flow,
+            &values(&[("identifier", &email), ("password", PASSWORD)]),
+            &Pressed::method("password"),
+        )
+        .await
+        .unwrap()
+    {
+        Outcome::SignedIn { state, .. } => state,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(m.token().unwrap(), token, "the same token comes back");
+    let at = |s: &AuthState| s.session().and_then(|s| s.authenticated_at).unwrap();
+    assert!(at(&after) > at(&before), "authenticated_at moved forward");
+}

@@ -290,10 +290,54 @@ impl Drop for Kratos {
     }
 }
 
-/// The Kratos shared by the tests that need no special configuration.
+/// The Kratos shared by the tests that need no special configuration. It runs on PostgreSQL:
+/// the tests register in parallel, and Kratos on SQLite then fails now and then with "database
+/// is locked" in its post-registration hooks (seen here with WAL and a 30 s busy timeout).
 pub fn shared() -> &'static Kratos {
     static SHARED: OnceLock<Kratos> = OnceLock::new();
-    SHARED.get_or_init(|| Kratos::start(Options::default()))
+    SHARED.get_or_init(|| {
+        Kratos::start(Options {
+            dsn: Some(shared_postgres()),
+            ..Options::default()
+        })
+    })
+}
+
+static PG_DIR: OnceLock<PathBuf> = OnceLock::new();
+
+fn pg_script() -> PathBuf {
+    std::env::var_os("PG_SCRIPT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("scripts/pg.sh"))
+}
+
+extern "C" fn stop_shared_postgres() {
+    if let Some(dir) = PG_DIR.get() {
+        let _ = Command::new(pg_script()).arg("stop").arg(dir).output();
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// A throwaway PostgreSQL (`scripts/pg.sh`) for this test binary, stopped when it exits.
+fn shared_postgres() -> String {
+    let dir = temp_dir("pg-shared");
+    let out = Command::new(pg_script())
+        .arg("start")
+        .arg(&dir)
+        .arg(free_port().to_string())
+        .output()
+        .expect("run scripts/pg.sh");
+    assert!(
+        out.status.success(),
+        "scripts/pg.sh start failed (apt-get install postgresql?):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PG_DIR.set(dir).unwrap();
+    // SAFETY: registers a plain function to run at process exit.
+    unsafe {
+        libc::atexit(stop_shared_postgres);
+    }
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 /// A tiny HTTP/1.1 GET over std, used before any client exists.
