@@ -3,7 +3,7 @@
 #
 # Kratos comes from Docker (docker/compose.yml) when a Docker engine answers (`docker info`), else from
 # the native build (scripts/kratos.sh build + serve; the first build takes a few minutes). It prints the
-# URL a phone on the same network should use, runs `cargo run --release` with KRATOS_URL pointing at
+# URL a phone on the same network should use, runs `cargo run` (a debug build: much quicker to build than the LTO release profile) with KRATOS_URL pointing at
 # Kratos on this machine, and stops Kratos again when the app exits (unless it was already running).
 #
 # Environment (optional): KRATOS_HOST_IP (the LAN address; detected), KRATOS_PUBLIC_PORT and
@@ -98,7 +98,7 @@ if [ "$HOST_IP" = 127.0.0.1 ]; then
 fi
 echo
 
-step "building and starting the desktop app (cargo run --release; the first build takes several minutes)"
+step "building and starting the desktop app (cargo run; the first build takes several minutes)"
 rc=0
-KRATOS_URL="http://127.0.0.1:$PUBLIC_PORT" cargo run --release -- "$@" || rc=$?
+KRATOS_URL="http://127.0.0.1:$PUBLIC_PORT" cargo run -- "$@" || rc=$?
 exit "$rc"

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use tracing::{info, warn};
+use tracing::warn;
 
 use super::server_url::ServerUrl;
 use super::token::SessionToken;
@@ -156,14 +156,14 @@ fn describe(e: keyring_core::Error) -> StorageError {
 fn platform_store() -> Result<(Arc<keyring_core::CredentialStore>, Persistence), StorageError> {
     match dbus_secret_service_keyring_store::Store::new() {
         Ok(store) => {
-            info!("token store: Secret Service");
+            tracing::info!("token store: Secret Service");
             Ok((store, Persistence::Keychain))
         }
         Err(ss) => {
             warn!(error = %ss, "Secret Service unavailable; trying the kernel keyring");
             match linux_keyutils_keyring_store::Store::new() {
                 Ok(store) => {
-                    info!("token store: kernel keyutils (lost on reboot)");
+                    tracing::info!("token store: kernel keyutils (lost on reboot)");
                     Ok((store, Persistence::UntilReboot))
                 }
                 Err(ku) => Err(StorageError(format!(

@@ -62,8 +62,10 @@ pub fn Home() -> Element {
                     if let Some(message) = error() {
                         Alert { kind: AlertKind::Error, message }
                     }
-                    if storage_problem.is_some() || persistence == Persistence::Memory {
+                    if storage_problem.is_some() {
                         Alert { kind: AlertKind::Info, message: "This device's keychain isn't available, so you'll need to sign in again after closing the app." }
+                    } else if persistence == Persistence::Memory {
+                        Alert { kind: AlertKind::Info, message: "Your session is kept in memory only: closing the app (or this browser tab) signs you out." }
                     }
                     if persistence == Persistence::UntilReboot {
                         Alert { kind: AlertKind::Info, message: "Your session is kept until this device restarts (no system keychain was found)." }
@@ -159,7 +161,9 @@ fn flatten_traits(traits: &Value) -> Vec<(String, String)> {
 fn describe_expiry(at: OffsetDateTime) -> String {
     let left = at - OffsetDateTime::now_utc();
     let when = at
-        .format(&time::format_description::well_known::Rfc3339)
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute] UTC"
+        ))
         .unwrap_or_default();
     if left.is_negative() {
         format!("expired ({when})")

@@ -34,15 +34,17 @@ fn profile_dir() -> PathBuf {
         .unwrap_or_else(|| repo().join("target/debug"))
 }
 
-/// The preview binary: `PREVIEW_BIN`, else `target/debug/preview`. Never built here; the run
+/// The preview binary: `PREVIEW_BIN`, else the one cargo built beside this test binary
+/// (`cargo test --features preview` builds it, fresh), else `target/<profile>/preview`. The run
 /// fails (never skips) when it is missing.
 fn preview_bin() -> PathBuf {
     let bin = std::env::var_os("PREVIEW_BIN")
         .map(PathBuf::from)
+        .or_else(|| option_env!("CARGO_BIN_EXE_preview").map(PathBuf::from))
         .unwrap_or_else(|| profile_dir().join("preview"));
     assert!(
         bin.exists(),
-        "preview binary not found at {}: build it with `cargo build --features preview --bin preview` \
+        "preview binary not found at {}: run the tests with `cargo test --features preview` \
          (scripts/test.sh does), or point PREVIEW_BIN at it",
         bin.display()
     );
@@ -845,4 +847,13 @@ async fn an_extra_trait_in_the_identity_schema_shows_up_and_registers() {
         home.contains(nickname),
         "Home should show the nickname trait, it shows:\n{home}"
     );
+}
+
+#[tokio::test]
+async fn an_unknown_page_lands_on_the_sign_in_screen_with_a_message() {
+    let b = Browser::open(shared_preview(), "unknown-page").await;
+    b.goto("/no/such/page").await;
+    b.wait_path("/login").await;
+    b.wait_text(&testid_css("alert"), "doesn't exist").await;
+    b.wait_visible(&testid_css("identifier")).await;
 }
