@@ -7,6 +7,8 @@ use dioxus::prelude::*;
 
 use crate::auth::store::AuthStore;
 use crate::auth::{KratosClient, ServerUrl, SessionManager, TokenStore};
+use crate::config::Source;
+use crate::settings::SettingsFile;
 use crate::views::{Home, Login, NotFound, Registration, Server};
 
 /// The stylesheet, embedded so it applies however the app is built (`cargo` or `dx`).
@@ -17,9 +19,19 @@ pub const STYLESHEET: &str = include_str!("../assets/style.css");
 pub struct Launch {
     /// The Kratos public API.
     pub server: ServerUrl,
+    /// Where [`Launch::server`] came from.
+    pub source: Source,
     /// The keychain (devices) or memory (browser preview, no keychain).
     pub tokens: Arc<dyn TokenStore>,
+    /// Where the Server screen saves its choice; `None`: not kept across launches.
+    pub settings: Option<SettingsFile>,
+    /// Shown once on the first screen (a saved setting that couldn't be used).
+    pub notice: Option<String>,
 }
+
+/// Where the server in use came from (changes when the Server screen switches).
+#[derive(Clone, Copy)]
+pub struct ServerSource(pub Signal<Source>);
 
 /// A one-off message shown on the next screen ("That page doesn't exist").
 #[derive(Clone, Copy)]
@@ -56,7 +68,8 @@ pub fn App() -> Element {
     let store = use_context_provider(|| {
         AuthStore::new(manager_for(launch.server.clone(), launch.tokens.clone()))
     });
-    use_context_provider(|| Flash(Signal::new(None)));
+    use_context_provider(|| Flash(Signal::new(launch.notice.clone())));
+    use_context_provider(|| ServerSource(Signal::new(launch.source)));
     use_hook(move || {
         spawn(store.restore());
     });

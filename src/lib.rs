@@ -8,4 +8,5 @@ pub mod app;
 pub mod auth;
 pub mod components;
 pub mod config;
+pub mod settings;
 pub mod views;

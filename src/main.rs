@@ -12,18 +12,22 @@ fn main() {
         )
         .init();
 
-    let server = match kratos_mobile::config::server_url() {
-        Ok(server) => server,
+    let settings = kratos_mobile::settings::SettingsFile::default_location();
+    let resolved = match kratos_mobile::config::resolve(settings.as_ref()) {
+        Ok(resolved) => resolved,
         Err(e) => {
             eprintln!("kratos-mobile: the Kratos URL is not usable: {e}");
             eprintln!("Set KRATOS_URL, e.g. KRATOS_URL=http://192.168.1.20:4433");
             std::process::exit(2);
         }
     };
-    tracing::info!(%server, "starting");
+    tracing::info!(server = %resolved.server, source = ?resolved.source, settings = ?settings.as_ref().map(|s| s.path()), "starting");
     let launch = Launch {
-        server,
+        server: resolved.server,
+        source: resolved.source,
         tokens: default_store(),
+        settings,
+        notice: resolved.notice,
     };
 
     #[cfg(feature = "desktop")]

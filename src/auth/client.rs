@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
 use tracing::{debug, info, warn};
+use url::Url;
 
 use super::body::{build_body, FormValues, Pressed};
 use super::error::AuthError;
@@ -290,6 +291,36 @@ impl KratosClient {
         } else {
             Err(self.error_from(None, status, &body))
         }
+    }
+
+    /// Kratos' version, if it says: `GET /version` on the public API (Kratos v1.3.1 answers 404
+    /// there; some deployments route it), else `GET <admin>/admin/version` when an admin URL is
+    /// given. Only `{"version": "..."}` answers count; anything else is `None` (logged).
+    pub async fn version(&self, admin: Option<&Url>) -> Option<String> {
+        #[derive(Deserialize)]
+        struct Version {
+            version: String,
+        }
+        let mut urls = vec![self.server.join("/version")];
+        if let Some(admin) = admin {
+            let mut url = admin.clone();
+            let base = admin.path().trim_end_matches('/').to_string();
+            url.set_path(&format!("{base}/admin/version"));
+            urls.push(url);
+        }
+        for url in urls {
+            match self.send(self.http.get(url.clone())).await {
+                Ok((status, body)) if status.is_success() => {
+                    match serde_json::from_slice::<Version>(&body.0) {
+                        Ok(v) if !v.version.trim().is_empty() => return Some(v.version),
+                        _ => debug!(%url, "no version in the answer"),
+                    }
+                }
+                Ok((status, _)) => debug!(%url, status = status.as_u16(), "no version here"),
+                Err(e) => debug!(%url, error = %e, "version not reachable"),
+            }
+        }
+        None
     }
 
     /// Creates a native flow: `GET /self-service/<kind>/api`.

@@ -3,6 +3,7 @@
 
 pub mod body;
 pub mod client;
+pub mod diagnose;
 pub mod error;
 pub mod server_url;
 pub mod session;

@@ -1,7 +1,9 @@
 //! The browser preview: the same `App`, served by Dioxus liveview on 127.0.0.1, with the native
 //! `auth` code running in this process and an in-memory token store per browser tab.
 //!
-//! `KRATOS_URL` (default `http://127.0.0.1:4433`) is the Kratos public API; `PREVIEW_PORT`
+//! `KRATOS_URL` (default: as the app resolves it, `http://127.0.0.1:4433` unless a server was
+//! saved) is the Kratos public API; `KRATOS_MOBILE_SETTINGS`, if set, the settings file the Server
+//! screen saves to (unset: the preview keeps nothing across runs); `PREVIEW_PORT`
 //! (default 8080, 0 = any free port) the port. Once bound it prints one line to stdout,
 //! `preview listening on http://127.0.0.1:<port>`; logs go to stderr (`RUST_LOG`, default info).
 
@@ -16,10 +18,10 @@ use axum::Router;
 use dioxus::prelude::*;
 use dioxus_liveview::{axum_socket, interpreter_glue, LiveViewPool};
 use kratos_mobile::app::{App, Launch};
-use kratos_mobile::auth::{MemoryStore, ServerUrl};
+use kratos_mobile::auth::MemoryStore;
+use kratos_mobile::settings::SettingsFile;
 use tracing_subscriber::EnvFilter;
 
-const DEFAULT_KRATOS_URL: &str = "http://127.0.0.1:4433";
 const DEFAULT_PORT: u16 = 8080;
 
 #[tokio::main]
@@ -31,14 +33,17 @@ async fn main() -> ExitCode {
         )
         .init();
 
-    let kratos = std::env::var("KRATOS_URL").unwrap_or_else(|_| DEFAULT_KRATOS_URL.to_string());
-    let server = match ServerUrl::parse(&kratos) {
-        Ok(server) => server,
+    let settings = std::env::var_os("KRATOS_MOBILE_SETTINGS")
+        .filter(|p| !p.is_empty())
+        .map(SettingsFile::at);
+    let resolved = match kratos_mobile::config::resolve(settings.as_ref()) {
+        Ok(resolved) => resolved,
         Err(e) => {
-            eprintln!("preview: KRATOS_URL={kratos:?} is not a usable Kratos URL: {e}");
+            eprintln!("preview: KRATOS_URL is not a usable Kratos URL: {e}");
             return ExitCode::from(2);
         }
     };
+    let kratos = resolved.server.clone();
     let port = match std::env::var("PREVIEW_PORT") {
         Err(_) => DEFAULT_PORT,
         Ok(p) => {
@@ -71,16 +76,23 @@ async fn main() -> ExitCode {
             "/ws",
             get(move |ws: WebSocketUpgrade| {
                 let pool = pool.clone();
-                let server = server.clone();
+                let resolved = resolved.clone();
+                let settings = settings.clone();
                 async move {
                     ws.on_upgrade(move |socket| async move {
                         // One VirtualDom per websocket, that is per browser tab, each with its own
                         // token store: tabs never share a session.
                         let result = pool
                             .launch_virtualdom(axum_socket(socket), move || {
+                                // Each tab is a launch: it reads the settings file afresh.
+                                let resolved = kratos_mobile::config::resolve(settings.as_ref())
+                                    .unwrap_or(resolved);
                                 VirtualDom::new(App).with_root_context(Launch {
-                                    server,
+                                    server: resolved.server,
+                                    source: resolved.source,
                                     tokens: Arc::new(MemoryStore::new()),
+                                    settings,
+                                    notice: resolved.notice,
                                 })
                             })
                             .await;

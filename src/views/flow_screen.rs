@@ -5,6 +5,7 @@ use dioxus::prelude::*;
 use tracing::info;
 
 use crate::app::Route;
+use crate::auth::diagnose::base_url_mismatch;
 use crate::auth::store::use_auth;
 use crate::auth::{AuthError, Flow, FlowKind, FormValues, Outcome, Pressed};
 use crate::components::{explain, Alert, AlertKind, FlowForm, Spinner};
@@ -76,12 +77,24 @@ pub fn FlowScreen(kind: FlowKind) -> Element {
         });
     };
 
+    // The flow's action names Kratos' base_url: say so when a phone would be sent elsewhere.
+    let mismatch = flow
+        .read()
+        .as_ref()
+        .and_then(|f| base_url_mismatch(f, store.manager().client().server()));
+
     rsx! {
+        if let Some(m) = mismatch {
+            div { "data-testid": "base-url-warning",
+                Alert { kind: AlertKind::Info, message: m.explain() }
+            }
+        }
         if let Some(message) = notice() {
             Alert { kind: AlertKind::Info, message }
         }
         if let Some(message) = error() {
             Alert { kind: AlertKind::Error, message }
+            Link { class: "header-link", to: Route::Server {}, "data-testid": "link-check-server", "Check the server" }
         }
         if loading() && flow.read().is_none() {
             Spinner { label: "Loading…" }

@@ -5,7 +5,7 @@ use dioxus::prelude::*;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::app::Route;
+use crate::app::{Flash, Route};
 use crate::auth::store::use_auth;
 use crate::auth::{AuthState, Persistence, Session};
 use crate::components::{explain, Alert, AlertKind, Spinner};
@@ -18,10 +18,16 @@ pub fn Home() -> Element {
     let nav = use_navigator();
     let mut busy = use_signal(|| false);
     let mut error = use_signal(|| None::<String>);
+    // A one-off message (e.g. saved settings that couldn't be used) is shown here once signed
+    // in; when signed out, the Login screen shows it instead.
+    let Flash(mut flash) = use_context::<Flash>();
+    let mut flashed = use_signal(|| None::<String>);
 
     use_effect(move || {
         if matches!(*state.read(), AuthState::SignedOut(_)) {
             nav.replace(Route::Login {});
+        } else if state.read().is_signed_in() && flash.peek().is_some() {
+            flashed.set(flash.take());
         }
     });
 
@@ -59,6 +65,9 @@ pub fn Home() -> Element {
                 },
                 AuthState::SignedIn { session, masked_token, persistence, storage_problem } => rsx! {
                     h2 { class: "screen-title", "You're signed in" }
+                    if let Some(message) = flashed() {
+                        Alert { kind: AlertKind::Info, message }
+                    }
                     if let Some(message) = error() {
                         Alert { kind: AlertKind::Error, message }
                     }

@@ -14,6 +14,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use kratos_mobile::auth::Outcome;
 use serde_json::{json, Value};
 
+use crate::diagnostics::{lan_url, localhost_base_url_kratos};
 use crate::kratos::{self, free_port, repo, shared, temp_dir, unique_email, Kratos, Options};
 use crate::support::{manager, register, PASSWORD};
 
@@ -80,11 +81,24 @@ struct Preview {
 
 impl Preview {
     fn start(kratos: &Kratos) -> Preview {
+        Preview::start_with(Some(&kratos.public_url()), None)
+    }
+
+    /// A preview with `KRATOS_URL` (or none: the server comes from the settings file or the
+    /// default) and a settings file (`KRATOS_MOBILE_SETTINGS`).
+    fn start_with(kratos_url: Option<&str>, settings: Option<&Path>) -> Preview {
         let bin = preview_bin();
         let log = temp_dir("preview").join("preview.log");
         let mut cmd = Command::new(&bin);
-        cmd.env("KRATOS_URL", kratos.public_url())
-            .env("PREVIEW_PORT", "0")
+        match kratos_url {
+            Some(url) => cmd.env("KRATOS_URL", url),
+            None => cmd.env_remove("KRATOS_URL"),
+        };
+        match settings {
+            Some(path) => cmd.env("KRATOS_MOBILE_SETTINGS", path),
+            None => cmd.env_remove("KRATOS_MOBILE_SETTINGS"),
+        };
+        cmd.env("PREVIEW_PORT", "0")
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -856,4 +870,81 @@ async fn an_unknown_page_lands_on_the_sign_in_screen_with_a_message() {
     b.wait_path("/login").await;
     b.wait_text(&testid_css("alert"), "doesn't exist").await;
     b.wait_visible(&testid_css("identifier")).await;
+}
+
+#[tokio::test]
+async fn the_server_screen_saves_a_lan_server_diagnoses_its_base_url_and_goes_back_to_the_default()
+{
+    let settings = temp_dir("settings").join("settings.json");
+    // A server chosen earlier: the preview starts with it, no KRATOS_URL.
+    std::fs::write(
+        &settings,
+        format!(
+            "{{\"format\": 1, \"server\": \"{}\"}}\n",
+            shared().public_url()
+        ),
+    )
+    .unwrap();
+    let preview = Preview::start_with(None, Some(&settings));
+    let b = Browser::open(&preview, "server-screen").await;
+    b.goto("/server").await;
+    b.wait_text(&testid_css("server-url"), &shared().public_url())
+        .await;
+    b.wait_text(&testid_css("server-source"), "chosen on this screen")
+        .await;
+
+    // Switch to a Kratos reached over this machine's LAN address whose base_url says localhost.
+    let lan = localhost_base_url_kratos();
+    let phone_url = lan_url(lan.public_port);
+    let input = b.wait_visible(&testid_css("server")).await;
+    input.clear().await.unwrap();
+    b.type_into("server", &phone_url).await;
+    b.click("[data-testid=\"screen-server\"] [data-testid=\"submit-form\"]")
+        .await;
+    b.wait_path("/login").await;
+    // The sign-in screen works (the app posts to the URL it uses) and says what's wrong.
+    b.wait_visible(&submit("password")).await;
+    let warning = b
+        .wait_text(&testid_css("base-url-warning"), "serve.public.base_url")
+        .await;
+    assert!(
+        warning.contains(&format!("http://localhost:{}", lan.public_port))
+            && warning.contains(&format!("serve.public.base_url: {phone_url}/")),
+        "{warning}"
+    );
+    let saved = std::fs::read_to_string(&settings).unwrap();
+    assert!(
+        saved.contains(&format!("\"server\": \"{phone_url}\"")),
+        "{saved}"
+    );
+
+    // The connection check: reachable, the mismatch with its fix, and the version note.
+    b.click(&testid_css("link-server")).await;
+    b.wait_text(&testid_css("server-url"), &phone_url).await;
+    b.click(&testid_css("check-server")).await;
+    b.wait_text(&testid_css("check/reachability"), "answers")
+        .await;
+    let base = b
+        .wait_text(&testid_css("check/base-url"), "serve.public.base_url says")
+        .await;
+    assert!(base.contains("serve.public.host: 0.0.0.0"), "{base}");
+    b.wait_text(&testid_css("check/version"), "admin API").await;
+    b.screenshot("preview-server-check.png").await;
+    drop(b);
+    drop(preview);
+
+    // A new start keeps the choice, and "Use the default" forgets it.
+    let preview = Preview::start_with(None, Some(&settings));
+    let b = Browser::open(&preview, "server-screen-restart").await;
+    b.goto("/server").await;
+    b.wait_text(&testid_css("server-url"), &phone_url).await;
+    b.click(&testid_css("use-default")).await;
+    b.wait_path("/login").await;
+    b.click(&testid_css("link-server")).await;
+    let (default, _) = kratos_mobile::config::default_server().unwrap();
+    b.wait_text(&testid_css("server-url"), default.as_str())
+        .await;
+    b.wait_text(&testid_css("server-source"), "default").await;
+    let saved = std::fs::read_to_string(&settings).unwrap();
+    assert!(!saved.contains("\"server\""), "{saved}");
 }

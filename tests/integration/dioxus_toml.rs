@@ -225,6 +225,18 @@ fn the_bundle_identifier_is_reverse_dns_that_android_and_ios_both_accept() {
 }
 
 #[test]
+fn the_settings_file_goes_where_android_keeps_this_apps_files() {
+    // On Android the settings path is built from the app id; the APK gets the bundle identifier.
+    let config = dioxus_toml();
+    let id = string(section(&config, "bundle"), "bundle", "identifier");
+    assert_eq!(
+        kratos_mobile::settings::APP_ID,
+        id,
+        "src/settings.rs APP_ID must equal [bundle].identifier"
+    );
+}
+
+#[test]
 fn dx_bundle_finds_the_publisher_it_insists_on() {
     let config = dioxus_toml();
     string(section(&config, "bundle"), "bundle", "publisher");

@@ -38,6 +38,19 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// Two free ports in a row (public, admin = public + 1: Kratos' default layout, which the app's
+/// admin-API guess relies on).
+pub fn free_port_pair() -> (u16, u16) {
+    for _ in 0..100 {
+        let first = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = first.local_addr().unwrap().port();
+        if port < u16::MAX && TcpListener::bind(("127.0.0.1", port + 1)).is_ok() {
+            return (port, port + 1);
+        }
+    }
+    panic!("no two free ports in a row after 100 tries");
+}
+
 /// A name no other test uses.
 pub fn unique(prefix: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
@@ -101,6 +114,9 @@ pub struct Options {
     pub public_base_url: Option<String>,
     /// Keep these ports (a restart).
     pub ports: Option<(u16, u16)>,
+    /// The interface the public API listens on (default 127.0.0.1; `0.0.0.0` for a test that
+    /// reaches it over a LAN address).
+    pub public_host: Option<String>,
 }
 
 pub struct Kratos {
@@ -147,8 +163,9 @@ impl Kratos {
             )
         });
         let overrides = format!(
-            "dsn: \"{dsn}\"\nserve:\n  public:\n    host: 127.0.0.1\n    port: {pp}\n    base_url: \"{base}\"\n  admin:\n    host: 127.0.0.1\n    port: {ap}\n    base_url: \"http://127.0.0.1:{ap}/\"\nidentity:\n  default_schema_id: default\n  schemas:\n    - id: default\n      url: \"file://{schema}\"\ncourier:\n  smtp:\n    connection_uri: \"smtp://127.0.0.1:9/?disable_starttls=true\"\n",
+            "dsn: \"{dsn}\"\nserve:\n  public:\n    host: {ph}\n    port: {pp}\n    base_url: \"{base}\"\n  admin:\n    host: 127.0.0.1\n    port: {ap}\n    base_url: \"http://127.0.0.1:{ap}/\"\nidentity:\n  default_schema_id: default\n  schemas:\n    - id: default\n      url: \"file://{schema}\"\ncourier:\n  smtp:\n    connection_uri: \"smtp://127.0.0.1:9/?disable_starttls=true\"\n",
             pp = self.public_port,
+            ph = self.options.public_host.as_deref().unwrap_or("127.0.0.1"),
             ap = self.admin_port,
             schema = schema.display(),
         );

@@ -3,6 +3,7 @@
 
 mod browser;
 mod desktop;
+mod diagnostics;
 mod dioxus_toml;
 mod docker;
 mod faults;
