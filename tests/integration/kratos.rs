@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc;
@@ -328,16 +328,10 @@ fn pg_script() -> PathBuf {
         .unwrap_or_else(|| repo().join("scripts/pg.sh"))
 }
 
-extern "C" fn stop_shared_postgres() {
-    if let Some(dir) = PG_DIR.get() {
-        let _ = Command::new(pg_script()).arg("stop").arg(dir).output();
-        let _ = std::fs::remove_dir_all(dir);
-    }
-}
-
-/// A throwaway PostgreSQL (`scripts/pg.sh`) for this test binary, stopped when it exits.
-fn shared_postgres() -> String {
-    let dir = temp_dir("pg-shared");
+/// Starts a throwaway PostgreSQL (`scripts/pg.sh start`) in a new folder; returns the folder and
+/// the DSN. [`stop_postgres`] stops it.
+pub fn start_postgres(prefix: &str) -> (PathBuf, String) {
+    let dir = temp_dir(prefix);
     let out = Command::new(pg_script())
         .arg("start")
         .arg(&dir)
@@ -349,12 +343,35 @@ fn shared_postgres() -> String {
         "scripts/pg.sh start failed (apt-get install postgresql?):\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let dsn = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(
+        dsn.starts_with("postgres://"),
+        "scripts/pg.sh printed {dsn:?}, not a DSN"
+    );
+    (dir, dsn)
+}
+
+/// Stops a PostgreSQL from [`start_postgres`] and removes its folder.
+pub fn stop_postgres(dir: &Path) {
+    let _ = Command::new(pg_script()).arg("stop").arg(dir).output();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+extern "C" fn stop_shared_postgres() {
+    if let Some(dir) = PG_DIR.get() {
+        stop_postgres(dir);
+    }
+}
+
+/// A throwaway PostgreSQL for this test binary, stopped when it exits.
+fn shared_postgres() -> String {
+    let (dir, dsn) = start_postgres("pg-shared");
     PG_DIR.set(dir).unwrap();
     // SAFETY: registers a plain function to run at process exit.
     unsafe {
         libc::atexit(stop_shared_postgres);
     }
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    dsn
 }
 
 /// A tiny HTTP/1.1 GET over std, used before any client exists.

@@ -1,45 +1,30 @@
 //! Production-like storage: the native Kratos on a local PostgreSQL keeps identities and
 //! sessions across a restart.
 
-use std::process::Command;
-
-use crate::kratos::{free_port, repo, temp_dir, unique_email, Kratos, Options};
-use crate::support::{email_of, manager_with, register};
-use kratos_mobile::auth::{MemoryStore, TokenStore};
+use std::path::PathBuf;
 use std::sync::Arc;
 
+use kratos_mobile::auth::{MemoryStore, TokenStore};
+
+use crate::kratos::{start_postgres, stop_postgres, unique_email, Kratos, Options};
+use crate::support::{email_of, manager_with, register};
+
+/// A PostgreSQL of this test's own, stopped when dropped.
 struct Postgres {
-    dir: std::path::PathBuf,
+    dir: PathBuf,
     dsn: String,
 }
 
 impl Postgres {
     fn start() -> Postgres {
-        let script = std::env::var("PG_SCRIPT")
-            .unwrap_or_else(|_| repo().join("scripts/pg.sh").display().to_string());
-        let dir = temp_dir("pg");
-        let out = Command::new(&script)
-            .arg("start")
-            .arg(&dir)
-            .arg(free_port().to_string())
-            .output()
-            .expect("run scripts/pg.sh");
-        assert!(
-            out.status.success(),
-            "scripts/pg.sh start failed (apt-get install postgresql?):\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let dsn = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        assert!(dsn.starts_with("postgres://"), "{dsn}");
+        let (dir, dsn) = start_postgres("pg");
         Postgres { dir, dsn }
     }
 }
 
 impl Drop for Postgres {
     fn drop(&mut self) {
-        let script = repo().join("scripts/pg.sh");
-        let _ = Command::new(script).arg("stop").arg(&self.dir).output();
-        let _ = std::fs::remove_dir_all(&self.dir);
+        stop_postgres(&self.dir);
     }
 }
 
