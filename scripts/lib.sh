@@ -8,6 +8,8 @@
 #   die "step" "fix" ["details"]     the same failure report without a command
 #   inputs_hash file...              sha256 over the names and contents of the given files (cache key)
 #   lan_ip                           this machine's LAN address, found locally without sending anything
+#   unlock_throwaway_keyring DIR     inside a private D-Bus session: point XDG_DATA_HOME/XDG_RUNTIME_DIR
+#                                    into DIR, start gnome-keyring unlocked, prove a secret round-trips
 
 # shellcheck disable=SC2034 # used by the scripts that source this file
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -94,4 +96,24 @@ need_go() {
 	if [ -z "$minor" ] || [ "$minor" -lt "$min_minor" ]; then
 		die "checking for Go (found '${v:-none}')" "install Go 1.$min_minor or newer (Debian's golang package is too old)"
 	fi
+}
+
+# Inside a private D-Bus session (dbus-run-session): a gnome-keyring whose files and sockets live in
+# DIR (never the person's own keyring), unlocked, with a secret stored and read back to prove it.
+unlock_throwaway_keyring() {
+	local dir="$1"
+	mkdir -p "$dir/data" "$dir/runtime"
+	chmod 700 "$dir/runtime"
+	export XDG_DATA_HOME="$dir/data" XDG_RUNTIME_DIR="$dir/runtime"
+	# --unlock reads the password on stdin and creates the "login" keyring (the default collection)
+	# unlocked with it: no prompt, no display needed.
+	echo -n throwaway | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null ||
+		die "starting gnome-keyring-daemon" "apt-get install -y gnome-keyring dbus-x11"
+	local probe="probe-$$"
+	printf %s "$probe" | secret-tool store --label="kratos-mobile probe" kratos-mobile-probe probe ||
+		die "storing a secret in the throwaway keyring (secret-tool store)" "apt-get install -y gnome-keyring libsecret-tools"
+	[ "$(secret-tool lookup kratos-mobile-probe probe)" = "$probe" ] ||
+		die "reading the secret back (secret-tool lookup)" "the keyring is locked or not the default collection"
+	secret-tool clear kratos-mobile-probe probe
+	note "keyring unlocked and working (secret-tool store/lookup)"
 }

@@ -47,8 +47,6 @@ scripts/android-check.sh || die "scripts/android-check.sh" "fix the Android buil
 # The keyring's files and sockets live in a throwaway folder: never the developer's own keyring.
 SESSION_DIR="$(mktemp -d)"
 trap 'rm -rf "$SESSION_DIR"' EXIT
-mkdir -p "$SESSION_DIR/data" "$SESSION_DIR/runtime"
-chmod 700 "$SESSION_DIR/runtime"
 export TEST_SESSION_DIR="$SESSION_DIR"
 
 step "cargo test --features preview (in a private D-Bus session with an unlocked gnome-keyring, on an Xvfb display)"
@@ -56,18 +54,8 @@ rc=0
 dbus-run-session -- bash -c '
 	set -euo pipefail
 	. scripts/lib.sh
-	export XDG_DATA_HOME="$TEST_SESSION_DIR/data" XDG_RUNTIME_DIR="$TEST_SESSION_DIR/runtime"
-	# --unlock reads the password on stdin and creates the "login" keyring (the default collection)
-	# unlocked with it: no prompt, no display needed.
-	echo -n test | gnome-keyring-daemon --unlock --components=secrets --daemonize >/dev/null ||
-		die "starting gnome-keyring-daemon" "apt-get install -y gnome-keyring dbus-x11"
-	probe="probe-$$"
-	printf %s "$probe" | secret-tool store --label="scripts/test.sh probe" kratos-mobile-test probe ||
-		die "storing a secret in the test keyring (secret-tool store)" "apt-get install -y gnome-keyring libsecret-tools"
-	[ "$(secret-tool lookup kratos-mobile-test probe)" = "$probe" ] ||
-		die "reading the secret back (secret-tool lookup)" "the keyring is locked or not the default collection"
-	secret-tool clear kratos-mobile-test probe
-	note "keyring unlocked and working (secret-tool store/lookup); starting Xvfb and cargo test"
+	unlock_throwaway_keyring "$TEST_SESSION_DIR"
+	note "starting Xvfb and cargo test"
 	exec xvfb-run -a -s "-screen 0 1280x800x24" cargo test --features preview "$@"
 ' bash "$@" || rc=$?
 

@@ -8,5 +8,6 @@ pub mod app;
 pub mod auth;
 pub mod components;
 pub mod config;
+pub mod logging;
 pub mod settings;
 pub mod views;

@@ -4,13 +4,7 @@ use kratos_mobile::app::{App, Launch};
 use kratos_mobile::auth::default_store;
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+    kratos_mobile::logging::init();
 
     let settings = kratos_mobile::settings::SettingsFile::default_location();
     let resolved = match kratos_mobile::config::resolve(settings.as_ref()) {

@@ -20,18 +20,12 @@ use dioxus_liveview::{axum_socket, interpreter_glue, LiveViewPool};
 use kratos_mobile::app::{App, Launch};
 use kratos_mobile::auth::MemoryStore;
 use kratos_mobile::settings::SettingsFile;
-use tracing_subscriber::EnvFilter;
 
 const DEFAULT_PORT: u16 = 8080;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
+    kratos_mobile::logging::init();
 
     let settings = std::env::var_os("KRATOS_MOBILE_SETTINGS")
         .filter(|p| !p.is_empty())

@@ -43,7 +43,8 @@ pub fn Alert(kind: AlertKind, message: String) -> Element {
 pub fn explain(err: &AuthError) -> String {
     match err {
         AuthError::Unreachable { server, .. } => format!(
-            "Can't reach Kratos at {server} — is it running and bound to 0.0.0.0, and is this device on the same network? Check the address on the Server screen."
+            "Can't reach Kratos at {server} — is it running and bound to 0.0.0.0 (serve.public.host in kratos.yml), does the computer's firewall let port {port} through, and is this device on the same network? Check the address on the Server screen.",
+            port = url::Url::parse(server).ok().and_then(|u| u.port_or_known_default()).unwrap_or(4433)
         ),
         AuthError::Timeout { server, seconds } => format!(
             "Kratos at {server} didn't answer within {seconds} seconds. Check your connection and try again."

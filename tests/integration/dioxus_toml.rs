@@ -242,14 +242,39 @@ fn dx_bundle_finds_the_publisher_it_insists_on() {
     string(section(&config, "bundle"), "bundle", "publisher");
 }
 
-/// Width and height from a PNG's IHDR chunk.
-fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
+/// Width, height, bit depth and colour type from a PNG's IHDR chunk.
+fn png_header(bytes: &[u8]) -> Option<(u32, u32, u8, u8)> {
     const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
-    if bytes.len() < 24 || &bytes[..8] != SIGNATURE || &bytes[12..16] != b"IHDR" {
+    if bytes.len() < 26 || &bytes[..8] != SIGNATURE || &bytes[12..16] != b"IHDR" {
         return None;
     }
     let be = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
-    Some((be(16), be(20)))
+    Some((be(16), be(20), bytes[24], bytes[25]))
+}
+
+/// dx 0.7.10's bundlers decode every icon and accept only 8-bit RGBA PNGs (colour type 6): a
+/// palette or grey PNG stops `dx bundle` with "The PNG is not in RGBA format!".
+fn assert_rgba(what: &str, bytes: &[u8]) {
+    let (_, _, depth, colour) = png_header(bytes).unwrap_or_else(|| panic!("{what} is not a PNG"));
+    assert_eq!(
+        (depth, colour),
+        (8, 6),
+        "{what} is {depth}-bit colour type {colour}; dx bundle needs 8-bit RGBA (type 6)"
+    );
+}
+
+/// The PNG images inside a Windows .ico (entries may also be BMPs, which dx decodes as they are).
+fn ico_png_entries(bytes: &[u8]) -> Vec<&[u8]> {
+    let le16 = |at: usize| u16::from_le_bytes(bytes[at..at + 2].try_into().unwrap()) as usize;
+    let le32 = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+    (0..le16(4))
+        .map(|i| 6 + 16 * i)
+        .map(|entry| {
+            let (size, offset) = (le32(entry + 8), le32(entry + 12));
+            &bytes[offset..offset + size]
+        })
+        .filter(|data| data.starts_with(b"\x89PNG"))
+        .collect()
 }
 
 #[test]
@@ -267,16 +292,23 @@ fn every_bundle_icon_exists_and_is_the_image_its_name_says() {
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("icon {}: {e}", path.display()));
         match Path::new(rel).extension().and_then(|e| e.to_str()) {
             Some("png") => {
-                let (w, h) = png_size(&bytes).unwrap_or_else(|| panic!("{rel} is not a PNG"));
+                let (w, h, _, _) =
+                    png_header(&bytes).unwrap_or_else(|| panic!("{rel} is not a PNG"));
+                assert_rgba(rel, &bytes);
                 assert_eq!(w, h, "{rel} is {w}x{h}: icons are square");
                 let stem = Path::new(rel).file_stem().unwrap().to_str().unwrap();
                 assert_eq!(stem, format!("{w}x{h}"), "{rel} is really {w}x{h}");
                 pngs += 1;
             }
-            Some("ico") => assert!(
-                bytes.starts_with(&[0, 0, 1, 0]),
-                "{rel} is not a Windows .ico"
-            ),
+            Some("ico") => {
+                assert!(
+                    bytes.starts_with(&[0, 0, 1, 0]),
+                    "{rel} is not a Windows .ico"
+                );
+                for (i, png) in ico_png_entries(&bytes).into_iter().enumerate() {
+                    assert_rgba(&format!("{rel} PNG entry {i}"), png);
+                }
+            }
             _ => panic!("{rel}: dx 0.7.10 bundles .png, .ico (or .icns/.svg) icons"),
         }
     }
