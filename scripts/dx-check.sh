@@ -40,8 +40,9 @@ check_serve() {
 	Xvfb "$display" -screen 0 480x900x24 -nolisten tcp >/dev/null 2>&1 &
 	local xvfb=$!
 	local log="$data/dx-serve.log"
+	# set +e first: a trap runs under errexit, and pkill finding nothing would end it early.
 	# shellcheck disable=SC2064 # expand now: these are this run's
-	trap "kill $xvfb 2>/dev/null; pkill -f 'target/dx/kratos-mobile' 2>/dev/null; scripts/kratos.sh stop >/dev/null 2>&1 || true; rm -rf '$data'" EXIT
+	trap "set +e; kill $xvfb 2>/dev/null; pkill -f 'target/dx/kratos-mobile/' 2>/dev/null; scripts/kratos.sh stop >/dev/null 2>&1; rm -rf '$data'" EXIT
 
 	step "dx serve --platform desktop (log ${log}); waiting for the app's first frame"
 	# A session of its own: the app's keychain and GTK's bus never touch the caller's.
