@@ -33,6 +33,11 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+/// Sends a plain reqwest request and reads its JSON answer (the floor does no more than this).
+async fn json_of(req: reqwest::RequestBuilder) -> Value {
+    req.send().await.unwrap().json().await.unwrap()
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -182,26 +187,20 @@ async fn main() {
                 drop(out);
             } else {
                 let t = Instant::now();
-                let flow: Value = plain
-                    .get(format!("{base}/self-service/login/api"))
-                    .header("Accept", "application/json")
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
+                let flow = json_of(
+                    plain
+                        .get(format!("{base}/self-service/login/api"))
+                        .header("Accept", "application/json"),
+                )
+                .await;
                 let id = flow["id"].as_str().unwrap();
-                let out: Value = plain
+                let out = json_of(
+                    plain
                     .post(format!("{base}/self-service/login?flow={id}"))
                     .header("Accept", "application/json")
-                    .json(&json!({"method": "password", "identifier": email, "password": PASSWORD, "csrf_token": ""}))
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
+                    .json(&json!({"method": "password", "identifier": email, "password": PASSWORD, "csrf_token": ""})),
+                )
+                .await;
                 plain_login.push(t.elapsed());
                 assert!(out["session_token"].is_string());
             }
@@ -215,15 +214,12 @@ async fn main() {
                 assert!(state.is_signed_in());
             } else {
                 let t = Instant::now();
-                let session: Value = plain
-                    .get(format!("{base}/sessions/whoami"))
-                    .header("X-Session-Token", token.expose_secret())
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
+                let session = json_of(
+                    plain
+                        .get(format!("{base}/sessions/whoami"))
+                        .header("X-Session-Token", token.expose_secret()),
+                )
+                .await;
                 plain_restore.push(t.elapsed());
                 assert!(session["active"].as_bool().unwrap_or(false));
             }

@@ -9,7 +9,9 @@ use kratos_mobile::auth::{
 };
 
 use crate::kratos::{shared, unique_email, wait_until, Kratos, Options};
-use crate::support::{email_of, login, manager, manager_with, register, values, PASSWORD};
+use crate::support::{
+    email_of, login, manager, manager_with, register, submit_for_flow, values, PASSWORD,
+};
 
 fn rejected(result: Result<Outcome, AuthError>) -> Box<kratos_mobile::auth::Flow> {
     match result {
@@ -297,33 +299,11 @@ async fn registration_starts_verification_and_the_mailed_code_verifies_the_addre
     assert_eq!(flow.state.as_deref(), Some("sent_email"));
 
     // A wrong code answers 200 with the flow again and message 4070006.
-    let wrong = match m
-        .submit(
-            &flow,
-            &values(&[("code", "000000")]),
-            &Pressed::method("code"),
-        )
-        .await
-        .unwrap()
-    {
-        Outcome::Flow(f) => f,
-        other => panic!("{other:?}"),
-    };
+    let wrong = submit_for_flow(&m, &flow, &[("code", "000000")], "code").await;
     assert!(wrong.has_message(4070006), "{wrong:?}");
 
     let code = k.code_for(&email);
-    let passed = match m
-        .submit(
-            &wrong,
-            &values(&[("code", &code)]),
-            &Pressed::method("code"),
-        )
-        .await
-        .unwrap()
-    {
-        Outcome::Flow(f) => f,
-        other => panic!("{other:?}"),
-    };
+    let passed = submit_for_flow(&m, &wrong, &[("code", &code)], "code").await;
     assert_eq!(
         passed.state.as_deref(),
         Some("passed_challenge"),
@@ -402,28 +382,10 @@ async fn recovery_by_code_gives_a_session_that_sets_a_new_password() {
 
     let m = manager(k);
     let flow = m.start(FlowKind::Recovery).await.unwrap();
-    let sent = match m
-        .submit(
-            &flow,
-            &values(&[("email", &email)]),
-            &Pressed::method("code"),
-        )
-        .await
-        .unwrap()
-    {
-        Outcome::Flow(f) => f,
-        other => panic!("{other:?}"),
-    };
+    let sent = submit_for_flow(&m, &flow, &[("email", &email)], "code").await;
     assert_eq!(sent.state.as_deref(), Some("sent_email"));
     let code = k.code_for(&email);
-    let passed = match m
-        .submit(&sent, &values(&[("code", &code)]), &Pressed::method("code"))
-        .await
-        .unwrap()
-    {
-        Outcome::Flow(f) => f,
-        other => panic!("{other:?}"),
-    };
+    let passed = submit_for_flow(&m, &sent, &[("code", &code)], "code").await;
     assert_eq!(
         passed.state.as_deref(),
         Some("passed_challenge"),
@@ -444,18 +406,7 @@ async fn recovery_by_code_gives_a_session_that_sets_a_new_password() {
 
     let settings = m.resume(FlowKind::Settings, &settings_id).await.unwrap();
     let new_password = "a-brand-new-password-2026";
-    let saved = match m
-        .submit(
-            &settings,
-            &values(&[("password", new_password)]),
-            &Pressed::method("password"),
-        )
-        .await
-        .unwrap()
-    {
-        Outcome::Flow(f) => f,
-        other => panic!("{other:?}"),
-    };
+    let saved = submit_for_flow(&m, &settings, &[("password", new_password)], "password").await;
     assert_eq!(saved.state.as_deref(), Some("success"), "{saved:?}");
 
     let fresh = manager(k);

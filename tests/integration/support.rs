@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use kratos_mobile::auth::{
-    AuthError, AuthState, FlowKind, FormValues, MemoryStore, Outcome, Pressed, SessionManager,
-    TokenStore,
+    AuthError, AuthState, Flow, FlowKind, FormValues, MemoryStore, Outcome, Pressed,
+    SessionManager, TokenStore,
 };
 
 use crate::kratos::Kratos;
@@ -60,4 +60,21 @@ pub async fn login(
         &Pressed::method("password"),
     )
     .await
+}
+
+/// Submits `pairs` with the method `method` and expects Kratos to answer with the flow again (a
+/// code sent, a wrong code, a step passed, settings saved).
+pub async fn submit_for_flow(
+    m: &SessionManager,
+    flow: &Flow,
+    pairs: &[(&str, &str)],
+    method: &str,
+) -> Flow {
+    match m
+        .submit(flow, &values(pairs), &Pressed::method(method))
+        .await
+    {
+        Ok(Outcome::Flow(f)) => *f,
+        other => panic!("expected the {method} submit to return the flow, got {other:?}"),
+    }
 }
